@@ -1,0 +1,27 @@
+package redissession
+
+import "github.com/redis/go-redis/v9"
+
+// appendScript appends ARGV[2..] to the list KEYS[1] and sets its expiry to
+// ARGV[1] milliseconds, as one atomic step. RPUSH goes first, so a key of the
+// wrong type fails the script before its expiry is touched. Arguments are
+// pushed in chunks because Lua's unpack is bounded by the C stack (about 8,000
+// values).
+var appendScript = redis.NewScript(`
+local n = #ARGV
+for i = 2, n, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, n)))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return n - 1
+`)
+
+// readRefreshScript returns LRANGE KEYS[1] ARGV[1] -1 and, when the list
+// exists, sets its expiry to ARGV[2] milliseconds.
+var readRefreshScript = redis.NewScript(`
+local items = redis.call('LRANGE', KEYS[1], ARGV[1], -1)
+if #items > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return items
+`)
