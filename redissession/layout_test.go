@@ -225,3 +225,44 @@ func items(n int) []json.RawMessage {
 	}
 	return out
 }
+
+// TestCorruptPlantedWithRawCommands damages a session with raw commands
+// (LSET, RPUSH of non-JSON bytes): reads return the valid items and name the
+// bad elements by their list index; pops hand back their bytes.
+func TestCorruptPlantedWithRawCommands(t *testing.T) {
+	ctx := t.Context()
+	client := newClient(t)
+	store, s := newSession(t, client, "damaged", nil)
+	key := store.Key("damaged")
+	if err := s.AddItems(ctx, items(4)); err != nil {
+		t.Fatal(err)
+	}
+	client.LSet(ctx, key, 1, "\xff\x00binary")
+	client.RPush(ctx, key, `{"truncated":`)
+
+	got, err := s.GetItems(ctx, 0)
+	var ce *agentsession.CorruptError
+	if len(got) != 3 || !errors.As(err, &ce) || len(ce.Items) != 2 ||
+		ce.Items[0].Index != 1 || string(ce.Items[0].Raw) != "\xff\x00binary" ||
+		ce.Items[1].Index != 4 || string(ce.Items[1].Raw) != `{"truncated":` {
+		t.Fatalf("GetItems() = %d items, %v; want 3 items and elements 1 and 4 reported", len(got), err)
+	}
+	// The indexes name the elements for LINDEX.
+	if v := client.LIndex(ctx, key, int64(ce.Items[1].Index)).Val(); v != `{"truncated":` {
+		t.Fatalf("LINDEX %d = %q", ce.Items[1].Index, v)
+	}
+	got, err = s.GetItems(ctx, 3)
+	if len(got) != 3 || !errors.As(err, &ce) || len(ce.Items) != 2 || ce.Items[0].Index != -4 || ce.Items[1].Index != -1 {
+		t.Fatalf("GetItems(3) = %d items, %v; want 3 items and elements -4 and -1 reported", len(got), err)
+	}
+	if v := client.LIndex(ctx, key, int64(ce.Items[0].Index)).Val(); v != "\xff\x00binary" {
+		t.Fatalf("LINDEX %d = %q", ce.Items[0].Index, v)
+	}
+	item, err := s.PopItem(ctx)
+	if item != nil || !errors.As(err, &ce) || string(ce.Items[0].Raw) != `{"truncated":` {
+		t.Fatalf("PopItem() = %s, %v; want the damaged element's bytes in a CorruptError", item, err)
+	}
+	if n := client.LLen(ctx, key).Val(); n != 4 {
+		t.Fatalf("LLEN after the pop = %d, want 4", n)
+	}
+}
