@@ -42,5 +42,7 @@ type Backend interface {
 // [Options.SlidingTTL]: read like [Backend.Items] and, when the session exists,
 // set its expiry to ttl (> 0) in the same step.
 type Refresher interface {
+	// ItemsRefresh returns what Items(ctx, id, limit) would and, when the
+	// session has elements, sets its expiry to ttl, in one atomic step.
 	ItemsRefresh(ctx context.Context, id string, limit int, ttl time.Duration) ([][]byte, error)
 }

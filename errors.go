@@ -51,6 +51,7 @@ type ItemError struct {
 	Err   error  // what is wrong with it
 }
 
+// Error says which item and what is wrong with it.
 func (e *ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Index, e.Err) }
 
 // Unwrap returns e.Err, the cause (for example a *json.SyntaxError).
@@ -71,6 +72,7 @@ type CorruptError struct {
 	Items []*ItemError
 }
 
+// Error counts the bad elements and describes the first three.
 func (e *CorruptError) Error() string {
 	var b strings.Builder
 	if len(e.Items) == 1 {
