@@ -15,20 +15,18 @@ var compactBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // compact form, reusing item itself when it is compact already. Its error says
 // what is wrong, for an ItemError.
 func compactObject(item []byte) ([]byte, error) {
-	if err := shapeProblem(item); err != nil {
-		return nil, err
+	ok, compact := scanObject(item)
+	if !ok || !utf8.Valid(item) {
+		return nil, problem(item)
+	}
+	if compact {
+		return item, nil
 	}
 	buf := compactBufs.Get().(*bytes.Buffer)
 	defer compactBufs.Put(buf)
 	buf.Reset()
-	// Compact also validates, so the item is scanned once.
 	if err := json.Compact(buf, item); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	// Compact only drops insignificant spaces, so an equal length means equal
-	// bytes and nothing needs copying.
-	if buf.Len() == len(item) {
-		return item, nil
+		return nil, fmt.Errorf("invalid JSON: %w", err) // scanObject and encoding/json disagree: a bug
 	}
 	return bytes.Clone(buf.Bytes()), nil
 }
@@ -36,35 +34,32 @@ func compactObject(item []byte) ([]byte, error) {
 // objectProblem says what is wrong with stored element b as a JSON object, or
 // returns nil.
 func objectProblem(b []byte) error {
-	if err := shapeProblem(b); err != nil {
-		return err
+	if ok, _ := scanObject(b); ok && utf8.Valid(b) {
+		return nil
 	}
-	if !json.Valid(b) {
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return fmt.Errorf("invalid JSON: %w", err)
-		}
-		return errors.New("invalid JSON")
-	}
-	return nil
+	return problem(b)
 }
 
-// shapeProblem does the cheap checks: b starts with '{' and is UTF-8.
-func shapeProblem(b []byte) error {
+// problem says what is wrong with b, which is not one JSON object in UTF-8,
+// with encoding/json's words where it can.
+func problem(b []byte) error {
 	t := bytes.TrimLeft(b, " \t\r\n")
-	if len(t) == 0 {
+	switch {
+	case len(t) == 0:
 		return errors.New("empty")
-	}
-	if t[0] != '{' {
+	case t[0] != '{':
 		if kind := jsonKind(t[0]); kind != "" && json.Valid(t) {
 			return fmt.Errorf("a JSON %s, not an object", kind)
 		}
 		return fmt.Errorf("invalid JSON starting %s", snippet(t))
-	}
-	if !utf8.Valid(b) {
+	case !utf8.Valid(b):
 		return errors.New("not valid UTF-8")
 	}
-	return nil
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	return errors.New("invalid JSON") // not reached: scanObject agrees with encoding/json
 }
 
 func jsonKind(c byte) string {

@@ -161,13 +161,23 @@ func millis(ttl time.Duration) int64 {
 	return int64((ttl + time.Millisecond - 1) / time.Millisecond)
 }
 
+// toBytes copies go-redis's strings into one buffer, with one allocation for
+// all of them rather than one each. Each slice is capped at its own length, so
+// appending to one never overwrites the next.
 func toBytes(vals []string) [][]byte {
 	if len(vals) == 0 {
 		return nil
 	}
+	n := 0
+	for _, v := range vals {
+		n += len(v)
+	}
+	buf := make([]byte, 0, n)
 	out := make([][]byte, len(vals))
 	for i, v := range vals {
-		out[i] = []byte(v)
+		start := len(buf)
+		buf = append(buf, v...)
+		out[i] = buf[start:len(buf):len(buf)]
 	}
 	return out
 }
