@@ -13,20 +13,7 @@ import (
 
 // newClient returns a client of the redis-server named by
 // AGENTSESSION_REDIS_URL; the test skips without one (fails under CI).
-func newClient(t testing.TB) *redis.Client {
-	t.Helper()
-	url := testenv.Get(t, "AGENTSESSION_REDIS_URL", "a redis-server (for example redis://127.0.0.1:6379/0)")
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatalf("AGENTSESSION_REDIS_URL: %v", err)
-	}
-	c := redis.NewClient(opts)
-	t.Cleanup(func() { c.Close() })
-	if err := c.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("redis-server at %s does not answer: %v", url, err)
-	}
-	return c
-}
+func newClient(t testing.TB) *redis.Client { return testenv.Redis(t) }
 
 // factory makes backends on client, each with its own key prefix.
 func factory(client redis.UniversalClient) sessiontest.Factory {
