@@ -60,9 +60,8 @@ type variant struct {
 }
 
 var (
-	variants    []variant            // every Of... field, in declaration order
-	byItemType  map[string][]variant // the variants whose "type" default is the key
-	messageKind = []string{"OfOutputMessage", "OfInputMessage", "OfMessage"}
+	variants   []variant            // every Of... field, in declaration order
+	byItemType map[string][]variant // the variants made for each kind (kindProbe.kind)
 )
 
 func init() {
