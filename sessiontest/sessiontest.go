@@ -2,7 +2,7 @@
 // Every backend's tests call Run, which checks, through agentsession.Session,
 // each behaviour that the project's specification requires of a session
 // store: ordering, limits, all-or-nothing batches, bad input, damaged stored
-// elements, session ID isolation, TTLs, contexts and concurrency.
+// elements, session ID isolation, TTLs, contexts, concurrency and listing.
 //
 //	func TestConformance(t *testing.T) {
 //		sessiontest.Run(t, func(t *testing.T) (agentsession.Backend, error) {
@@ -10,8 +10,9 @@
 //		})
 //	}
 //
-// The suite finds optional capabilities (agentsession.Refresher) by type
-// assertion and checks the error a backend without them must give. It imports
+// The suite finds optional capabilities (agentsession.Refresher,
+// agentsession.Lister) by type assertion and checks the error a backend
+// without them must give. It imports
 // no backend.
 package sessiontest
 
@@ -49,6 +50,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"TTL", ttlTests},
 		{"Context", contextTests},
 		{"Concurrency", concurrencyTests},
+		{"List", listTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
