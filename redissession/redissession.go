@@ -33,11 +33,13 @@ type Options struct {
 type Backend struct {
 	client redis.UniversalClient
 	prefix string
+	owned  redis.UniversalClient // the client Close closes: one made from a URL
 }
 
 var (
 	_ agentsession.Backend   = (*Backend)(nil)
 	_ agentsession.Refresher = (*Backend)(nil)
+	_ agentsession.Lister    = (*Backend)(nil)
 )
 
 // New returns a Backend that stores sessions through client, which may be a
