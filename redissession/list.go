@@ -3,6 +3,8 @@ package redissession
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,16 +17,17 @@ import (
 // List implements agentsession.Lister with SCAN over the keys
 // "{KeyPrefix}:*" (the prefix's glob characters escaped; never KEYS), and
 // LLEN and PTTL for each key found, pipelined. On a Cluster it scans each
-// master in turn, in order of address. The cursor holds the node, SCAN's own
-// cursor and how many keys of SCAN's batch were listed already.
+// master in turn, in order of address. When a page fills in the middle of a
+// SCAN batch, the rest of the batch travels in the cursor, since SCAN need
+// not return the same batch twice.
 //
-// SCAN's guarantees carry over: pages come in a stable order while the keys
-// stay the same, every session present from the first page to the last is
-// listed, and one may be listed twice if keys are added meanwhile. Redis keeps
-// no time of the last write, so UpdatedAt is zero. Keys of another prefix
-// that begins with this one and a ":" ("app:x" under "app") are listed too.
+// SCAN's guarantees carry over: every session present from the first page to
+// the last is listed, and one may be listed twice if Redis resizes its tables
+// meanwhile. Redis keeps no time of the last write, so UpdatedAt is zero. Keys
+// of another prefix that begins with this one and a ":" ("app:x" under "app")
+// are listed too.
 func (b *Backend) List(ctx context.Context, cursor string, limit int) ([]agentsession.SessionInfo, string, error) {
-	node, scan, skip, err := parseCursor(cursor)
+	cur, err := parseCursor(cursor)
 	if err != nil {
 		return nil, "", err
 	}
@@ -32,41 +35,84 @@ func (b *Backend) List(ctx context.Context, cursor string, limit int) ([]agentse
 	if err != nil {
 		return nil, "", err
 	}
+	if cur.Node > len(nodes) || (cur.Node == len(nodes) && len(cur.Pending) > 0) {
+		return nil, "", fmt.Errorf("redissession: list cursor %q is for another cluster", cursor)
+	}
 	match := escapeGlob(b.prefix) + ":*"
 	count := int64(max(limit, 100))
 	var page []agentsession.SessionInfo
-	for node < len(nodes) {
-		keys, next, err := nodes[node].Scan(ctx, scan, match, count).Result()
-		if err != nil {
-			return nil, "", err
-		}
-		keys = keys[min(skip, len(keys)):]
-		infos, err := b.describe(ctx, nodes[node], keys)
-		if err != nil {
-			return nil, "", err
-		}
-		for i, info := range infos {
-			if len(page) == limit {
-				// Full: the next page starts again at this batch, past the
-				// keys listed so far.
-				return page, fmt.Sprintf("%d/%d/%d", node, scan, skip+i), nil
+	for len(page) < limit {
+		if len(cur.Pending) > 0 {
+			n := min(limit-len(page), len(cur.Pending))
+			keys := make([]string, n)
+			for i, k := range cur.Pending[:n] {
+				keys[i] = string(k)
 			}
-			if info.Items > 0 {
-				page = append(page, info)
+			cur.Pending = cur.Pending[n:]
+			infos, err := b.describe(ctx, nodes[cur.Node], keys) // pending keys are of this node
+			if err != nil {
+				return nil, "", err
 			}
+			for _, info := range infos {
+				if info.Items > 0 {
+					page = append(page, info)
+				}
+			}
+			continue
 		}
-		skip = 0
-		if scan = next; scan == 0 {
-			node++
+		if cur.Done { // SCAN finished this node and its keys are listed
+			cur.Node, cur.Scan, cur.Done = cur.Node+1, 0, false
 		}
-		if len(page) == limit {
+		if cur.Node >= len(nodes) {
 			break
 		}
+		keys, next, err := nodes[cur.Node].Scan(ctx, cur.Scan, match, count).Result()
+		if err != nil {
+			return nil, "", err
+		}
+		cur.Pending = make([][]byte, len(keys))
+		for i, k := range keys {
+			cur.Pending[i] = []byte(k)
+		}
+		cur.Scan, cur.Done = next, next == 0
 	}
-	if node >= len(nodes) {
+	if cur.Done && len(cur.Pending) == 0 {
+		cur.Node, cur.Scan, cur.Done = cur.Node+1, 0, false
+	}
+	if cur.Node >= len(nodes) {
 		return page, "", nil
 	}
-	return page, fmt.Sprintf("%d/%d/0", node, scan), nil
+	return page, cur.encode(), nil
+}
+
+// listCursor is where a listing stands: the node, SCAN's cursor on it,
+// whether SCAN has finished that node, and the keys SCAN returned that are not
+// listed yet (bytes, as keys need not be UTF-8).
+type listCursor struct {
+	Node    int      `json:"n,omitempty"`
+	Scan    uint64   `json:"c,omitempty"`
+	Done    bool     `json:"d,omitempty"`
+	Pending [][]byte `json:"k,omitempty"`
+}
+
+func (c listCursor) encode() string {
+	b, _ := json.Marshal(c) // cannot fail: plain fields
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func parseCursor(cursor string) (listCursor, error) {
+	var c listCursor
+	if cursor == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.Node < 0 {
+		return listCursor{}, fmt.Errorf("redissession: invalid list cursor %q", cursor)
+	}
+	return c, nil
 }
 
 // describe returns the info of each key, with Items 0 for keys that are gone
@@ -136,16 +182,6 @@ func (b *Backend) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 		nodes[i] = m.client
 	}
 	return nodes, nil
-}
-
-func parseCursor(cursor string) (node int, scan uint64, skip int, err error) {
-	if cursor == "" {
-		return 0, 0, 0, nil
-	}
-	if _, err := fmt.Sscanf(cursor, "%d/%d/%d", &node, &scan, &skip); err != nil || node < 0 || skip < 0 {
-		return 0, 0, 0, fmt.Errorf("redissession: invalid list cursor %q", cursor)
-	}
-	return node, scan, skip, nil
 }
 
 // escapeGlob escapes the characters that SCAN MATCH treats as a pattern.

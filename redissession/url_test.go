@@ -117,3 +117,15 @@ func TestListEscapesPrefix(t *testing.T) {
 		t.Fatalf("List = %+v, %q, %v; want the one session of its own prefix", page, next, err)
 	}
 }
+
+func TestListBadCursor(t *testing.T) {
+	b, err := redissession.New(newClient(t), &redissession.Options{KeyPrefix: sessiontest.UniquePrefix(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"garbage!", "eyJuIjo5LCJrIjpbIllRPT0iXX0"} { // the second: node 9 with a pending key
+		if _, _, err := b.List(t.Context(), c, 10); err == nil {
+			t.Errorf("List with cursor %q: no error", c)
+		}
+	}
+}
