@@ -46,3 +46,17 @@ type Refresher interface {
 	// session has elements, sets its expiry to ttl, in one atomic step.
 	ItemsRefresh(ctx context.Context, id string, limit int, ttl time.Duration) ([][]byte, error)
 }
+
+// Expirer is an optional capability of a Backend: read and set the expiry of
+// one session, as Session.TTL and Session.SetTTL do.
+type Expirer interface {
+	// TTL returns the time left before session id expires, 0 when it never
+	// expires, and whether the session exists (has items and has not
+	// expired).
+	TTL(ctx context.Context, id string) (ttl time.Duration, exists bool, err error)
+
+	// SetTTL makes session id expire ttl from now, or never when ttl is 0,
+	// and reports whether the session exists; it changes nothing when it does
+	// not.
+	SetTTL(ctx context.Context, id string, ttl time.Duration) (exists bool, err error)
+}

@@ -1,6 +1,7 @@
 // Package dynamosession is the Amazon DynamoDB backend of agentsession, on
 // aws-sdk-go-v2. It stores sessions in one table, in one of two layouts, and
-// implements agentsession.Refresher (sliding TTLs) and agentsession.Lister.
+// implements agentsession.Refresher (sliding TTLs), agentsession.Lister and
+// agentsession.Expirer.
 //
 // # Item layout (the default)
 //

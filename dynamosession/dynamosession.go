@@ -109,7 +109,8 @@ type Options struct {
 }
 
 // Backend stores sessions in a DynamoDB table. It implements
-// agentsession.Backend, agentsession.Refresher and agentsession.Lister;
+// agentsession.Backend, agentsession.Refresher, agentsession.Lister and
+// agentsession.Expirer;
 // applications use it through agentsession.New. It is safe for concurrent
 // use.
 type Backend struct {

@@ -25,3 +25,18 @@ if #items > 0 then
 end
 return items
 `)
+
+// setTTLScript sets the expiry of the list KEYS[1] to ARGV[1] milliseconds, or
+// removes it when ARGV[1] is 0; it returns 1 when the list exists, else 0. A
+// key of another type fails with WRONGTYPE, as the other operations do.
+var setTTLScript = redis.NewScript(`
+if redis.call('LLEN', KEYS[1]) == 0 then
+  return 0
+end
+if tonumber(ARGV[1]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+else
+  redis.call('PERSIST', KEYS[1])
+end
+return 1
+`)

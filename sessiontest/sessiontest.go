@@ -11,7 +11,7 @@
 //	}
 //
 // The suite finds optional capabilities (agentsession.Refresher,
-// agentsession.Lister) by type assertion and checks the error a backend
+// agentsession.Lister, agentsession.Expirer) by type assertion and checks the error a backend
 // without them must give. It imports
 // no backend.
 package sessiontest
@@ -51,6 +51,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"Context", contextTests},
 		{"Concurrency", concurrencyTests},
 		{"List", listTests},
+		{"Expiry", expiryTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

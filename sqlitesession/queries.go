@@ -29,6 +29,8 @@ type queries struct {
 	listFirst, listAfter  string // ?1 now, ?2 limit; listAfter: ?3 cursor
 	purgeAllItems         string // ?1 now
 	purgeAll              string // ?1 now
+	ttl                   string // ?1 id, ?2 now
+	setTTL                string // ?1 id, ?2 now, ?3 expires_at (NULL: never)
 }
 
 func newQueries(prefix string) *queries {
@@ -77,6 +79,10 @@ CREATE TABLE IF NOT EXISTS {items} (
 	AND EXISTS (SELECT 1 FROM {items} WHERE session_id = s.id) ORDER BY s.id LIMIT ?2`),
 		purgeAllItems: r.Replace(`DELETE FROM {items} WHERE session_id IN (SELECT id FROM {sessions} WHERE expires_at <= ?1)`),
 		purgeAll:      r.Replace(`DELETE FROM {sessions} WHERE expires_at <= ?1`),
+		ttl: r.Replace(`SELECT expires_at FROM {sessions} WHERE id = ?1 AND {live}
+	AND EXISTS (SELECT 1 FROM {items} WHERE session_id = ?1)`),
+		setTTL: r.Replace(`UPDATE {sessions} SET expires_at = ?3 WHERE id = ?1 AND {live}
+	AND EXISTS (SELECT 1 FROM {items} WHERE session_id = ?1)`),
 	}
 	q.insertFull = insertSQL(items, insertChunk)
 	return q

@@ -76,7 +76,8 @@ func (o *Options) withDefaults() (Options, error) {
 }
 
 // Backend stores sessions in two SQLite tables. It implements
-// agentsession.Backend, agentsession.Refresher and agentsession.Lister;
+// agentsession.Backend, agentsession.Refresher, agentsession.Lister and
+// agentsession.Expirer;
 // applications use it through agentsession.New. It is safe for concurrent use.
 type Backend struct {
 	db    *sql.DB
