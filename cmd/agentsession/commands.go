@@ -24,6 +24,7 @@ var (
 	flagAll   bool
 	flagYes   bool
 	flagID    string
+	flagCur   string
 )
 
 var commands = []command{
@@ -46,6 +47,7 @@ var commands = []command{
 		flags: func(fs *flag.FlagSet) {
 			fs.IntVar(&flagLimit, "limit", 50, "sessions per page")
 			fs.BoolVar(&flagAll, "all", false, "list every page, not just the first")
+			fs.StringVar(&flagCur, "cursor", "", "start at this page (printed at the end of the one before)")
 			fs.BoolVar(&flagJSON, "json", false, "one JSON object per session")
 		},
 		run: runLs,
@@ -180,7 +182,7 @@ func runLs(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
 		fmt.Fprintln(tw, "ID\tITEMS\tTTL\tUPDATED")
 	}
 	enc := json.NewEncoder(e.stdout)
-	cursor := ""
+	cursor := flagCur
 	for {
 		page, next, err := agentsession.List(ctx, st.Backend, cursor, flagLimit)
 		if err != nil {
@@ -205,7 +207,7 @@ func runLs(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
 		if next == "" || !flagAll {
 			tw.Flush()
 			if next != "" {
-				fmt.Fprintf(e.stderr, "(more sessions: --all lists them all)\n")
+				fmt.Fprintf(e.stderr, "(more sessions: --cursor %s for the next page, or --all)\n", next)
 			}
 			return nil
 		}

@@ -187,7 +187,11 @@ func TestRealServers(t *testing.T) {
 	q.Set("create_schema", "true")
 	q.Set("table_prefix", "cli_"+prefix[len(prefix)-12:]+"_")
 	pu.RawQuery = q.Encode()
-	for name, store := range map[string]string{"redis": ru.String(), "postgres": pu.String()} {
+	stores := map[string]string{"redis": ru.String(), "postgres": pu.String()}
+	if endpoint := testenv.Get(t, "AGENTSESSION_DYNAMODB_ENDPOINT", "dynalite"); endpoint != "" {
+		stores["dynamodb"] = "dynamodb://cli_" + prefix[len(prefix)-12:] + "?create_table=true&region=us-east-1&endpoint=" + url.QueryEscape(endpoint)
+	}
+	for name, store := range stores {
 		t.Run(name, func(t *testing.T) {
 			c := newCLI(t)
 			if out := c.ok("", "demo", "--store", store); !strings.Contains(out, "5. clear_session(): 0 items left") {
@@ -199,6 +203,24 @@ func TestRealServers(t *testing.T) {
 			}
 			c.ok("", "clear", "cli-user", "--yes", "--store", store)
 		})
+	}
+}
+
+func TestListPages(t *testing.T) {
+	c := newCLI(t)
+	for _, id := range []string{"a", "b", "c"} {
+		c.ok(`{"role":"user","content":"x"}`, "add", id)
+	}
+	out, errOut, code := c.run("", "ls", "--limit", "2")
+	if code != 0 || !strings.Contains(out, "a ") || strings.Contains(out, "c ") || !strings.Contains(errOut, "--cursor ") {
+		t.Fatalf("ls --limit 2: exit %d\n%s\n%s", code, out, errOut)
+	}
+	cursor := strings.Fields(errOut[strings.Index(errOut, "--cursor ")+len("--cursor "):])[0]
+	if out := c.ok("", "ls", "--limit", "2", "--cursor", cursor); !strings.Contains(out, "c ") || strings.Contains(out, "a ") {
+		t.Fatalf("second page:\n%s", out)
+	}
+	if out := c.ok("", "demo", "--store", "memory://"); !strings.Contains(out, "0 items left") {
+		t.Fatalf("demo on memory://:\n%s", out)
 	}
 }
 
@@ -368,5 +390,56 @@ func TestTTLCommand(t *testing.T) {
 	}
 	if _, _, code := c.run("", "ttl", "s", "-5m"); code != 2 {
 		t.Fatalf("ttl s -5m: exit %d, want 2", code)
+	}
+}
+
+// TestClearAsksOnTerminal answers clear's question in tmux: "n" keeps the
+// session, "y" clears it.
+func TestClearAsksOnTerminal(t *testing.T) {
+	tmux := testenv.Get(t, "AGENTSESSION_TMUX", "tmux (apt-get install tmux)")
+	c := newCLI(t)
+	c.ok(`{"role":"user","content":"keep me"}`, "add", "s")
+	for i, answer := range []string{"n", "y"} {
+		session := fmt.Sprintf("agentsession-clear-%d-%s", i, filepath.Base(c.home))
+		script := fmt.Sprintf("env HOME=%s XDG_DATA_HOME=%s %s clear s; echo EXIT=$?; sleep 30", c.home, filepath.Join(c.home, "data"), binary)
+		if out, err := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "100", "-y", "10", script).CombinedOutput(); err != nil {
+			t.Fatalf("tmux: %v\n%s", err, out)
+		}
+		t.Cleanup(func() { exec.Command(tmux, "kill-session", "-t", session).Run() })
+		screen := waitScreen(t, tmux, session, "[y/N]")
+		if !strings.Contains(screen, `delete every item of session s?`) {
+			t.Fatalf("clear did not ask:\n%s", screen)
+		}
+		if out, err := exec.Command(tmux, "send-keys", "-t", session, answer, "Enter").CombinedOutput(); err != nil {
+			t.Fatalf("tmux send-keys: %v\n%s", err, out)
+		}
+		screen = waitScreen(t, tmux, session, "EXIT=")
+		items := c.ok("", "show", "s", "--json")
+		switch answer {
+		case "n":
+			if !strings.Contains(screen, "not cleared") || !strings.Contains(screen, "EXIT=1") || !strings.Contains(items, "keep me") {
+				t.Fatalf("answering n:\n%s\nitems: %q", screen, items)
+			}
+		case "y":
+			if !strings.Contains(screen, "EXIT=0") || items != "" {
+				t.Fatalf("answering y:\n%s\nitems: %q", screen, items)
+			}
+		}
+	}
+}
+
+// waitScreen waits until tmux's pane shows want, and returns the screen.
+func waitScreen(t *testing.T, tmux, session, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		screen, err := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
+		if err == nil && strings.Contains(string(screen), want) {
+			return string(screen)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tmux pane never showed %q:\n%s", want, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
