@@ -64,3 +64,6 @@ export AGENTSESSION_REDIS_SENTINEL_MASTER="agentsession"
 echo "single node $AGENTSESSION_REDIS_URL, cluster $AGENTSESSION_REDIS_CLUSTER_ADDRS, sentinel $AGENTSESSION_REDIS_SENTINEL_ADDRS"
 
 export AGENTSESSION_PYTHON=/usr/bin/python3
+# Tests that start redis-server themselves (TLS, chaos) use this binary.
+export AGENTSESSION_REDIS_SERVER
+AGENTSESSION_REDIS_SERVER=$(command -v redis-server)
