@@ -33,11 +33,30 @@ var (
 	// return when a stored element is not a JSON object.
 	ErrCorruptItem = errors.New("agentsession: stored element is not a JSON object")
 
+	// ErrLimit is matched by every *LimitError: input over a configured limit.
+	ErrLimit = errors.New("agentsession: over a limit")
+
 	// ErrWrongType is wrapped by backend errors when the place where a session
 	// is stored holds a value of another kind (for Redis, a key that is not a
 	// list).
 	ErrWrongType = errors.New("agentsession: stored session has the wrong type")
 )
+
+// LimitError reports input over one of the limits of Options (or a
+// backend's own, such as redissession.Options.MaxItems): nothing was written.
+type LimitError struct {
+	What string // what was counted: "session ID bytes", "item bytes", "batch items"
+	Max  int    // the limit
+	Got  int    // what was given
+}
+
+// Error says which limit and by how much.
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%d %s, over the limit of %d", e.Got, e.What, e.Max)
+}
+
+// Is reports whether target is ErrLimit.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
 
 // errUnsupported is errors.ErrUnsupported, named here so messages read well.
 var errUnsupported = errors.ErrUnsupported

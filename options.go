@@ -24,19 +24,42 @@ type Options struct {
 	// backend that implements Refresher. Default false: reads leave the expiry
 	// as it is.
 	SlidingTTL bool
+
+	// MaxIDLen is the longest session ID New accepts, in bytes: at most, and
+	// by default (0), the package's MaxIDLen, 1,024. A longer ID fails New
+	// with ErrInvalidID wrapping a *LimitError.
+	MaxIDLen int
+
+	// MaxItemBytes is the largest item AddItems accepts, in bytes (as given,
+	// before compaction). Default 0: no limit of ours (each store has its own:
+	// Redis 512 MB per element, DynamoDB 400 KB). A larger item fails the
+	// batch with an *ItemError wrapping a *LimitError; nothing is written.
+	MaxItemBytes int
+
+	// MaxBatchItems is the most items one AddItems takes. Default 0: no limit.
+	// A larger batch fails with a *LimitError; nothing is written.
+	MaxBatchItems int
 }
 
-func checkID(id string) error {
+func checkID(id string, max int) error {
 	switch {
 	case id == "":
 		return fmt.Errorf("%w: empty", ErrInvalidID)
-	case len(id) > MaxIDLen:
-		return fmt.Errorf("%w: %d bytes, longer than the maximum of %d", ErrInvalidID, len(id), MaxIDLen)
+	case len(id) > max:
+		return fmt.Errorf("%w: %w", ErrInvalidID, &LimitError{What: "session ID bytes", Max: max, Got: len(id)})
 	}
 	return nil
 }
 
 func (o *Options) check(b Backend) error {
+	switch {
+	case o.MaxIDLen < 0 || o.MaxIDLen > MaxIDLen:
+		return fmt.Errorf("%w: MaxIDLen %d: want 0 (the default, %d) up to %d", ErrInvalidOptions, o.MaxIDLen, MaxIDLen, MaxIDLen)
+	case o.MaxItemBytes < 0:
+		return fmt.Errorf("%w: MaxItemBytes %d is negative (use 0 for no limit)", ErrInvalidOptions, o.MaxItemBytes)
+	case o.MaxBatchItems < 0:
+		return fmt.Errorf("%w: MaxBatchItems %d is negative (use 0 for no limit)", ErrInvalidOptions, o.MaxBatchItems)
+	}
 	if o.TTL < 0 {
 		return fmt.Errorf("%w: %v is negative (use 0 for no expiry)", ErrInvalidTTL, o.TTL)
 	}

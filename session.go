@@ -1,6 +1,7 @@
 package agentsession
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,8 @@ type Session struct {
 	refresher Refresher // non-nil only with Options.SlidingTTL
 	id        string
 	ttl       time.Duration
+	maxItem   int // Options.MaxItemBytes
+	maxBatch  int // Options.MaxBatchItems
 }
 
 // New returns the session named id, stored in b. It does no I/O: a session
@@ -33,9 +36,6 @@ func New(b Backend, id string, opts *Options) (*Session, error) {
 	if b == nil {
 		return nil, ErrNilBackend
 	}
-	if err := checkID(id); err != nil {
-		return nil, err
-	}
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -43,7 +43,10 @@ func New(b Backend, id string, opts *Options) (*Session, error) {
 	if err := o.check(b); err != nil {
 		return nil, err
 	}
-	s := &Session{backend: b, id: id, ttl: o.TTL}
+	if err := checkID(id, cmp.Or(o.MaxIDLen, MaxIDLen)); err != nil {
+		return nil, err
+	}
+	s := &Session{backend: b, id: id, ttl: o.TTL, maxItem: o.MaxItemBytes, maxBatch: o.MaxBatchItems}
 	if o.SlidingTTL {
 		s.refresher = b.(Refresher) // checked by o.check
 	}
@@ -140,8 +143,14 @@ func (s *Session) AddItems(ctx context.Context, items []json.RawMessage) error {
 	if len(items) == 0 {
 		return nil
 	}
+	if s.maxBatch > 0 && len(items) > s.maxBatch {
+		return s.wrap("add items to", &LimitError{What: "batch items", Max: s.maxBatch, Got: len(items)})
+	}
 	batch := make([][]byte, len(items))
 	for i, item := range items {
+		if s.maxItem > 0 && len(item) > s.maxItem {
+			return s.wrap("add items to", &ItemError{Index: i, Raw: item, Err: &LimitError{What: "item bytes", Max: s.maxItem, Got: len(item)}})
+		}
 		b, err := compactObject(item)
 		if err != nil {
 			return s.wrap("add items to", &ItemError{Index: i, Raw: item, Err: err})

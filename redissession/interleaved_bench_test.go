@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/agentsession/agentsession"
+	"github.com/agentsession/agentsession/redissession"
 )
 
 // BenchmarkInterleaved times the pairs behind the targets in
@@ -25,6 +28,21 @@ func BenchmarkInterleaved(b *testing.B) {
 		s, key := e.session(b, "add-s", nil), e.key("add-raw")
 		e.key("add-s")
 		interleave(b, e, []string{e.backend.Key("add-s"), key},
+			func() error { return s.AddItems(ctx, payloadBatch) },
+			func() error { return e.client.RPush(ctx, key, []byte(payload)).Err() })
+	})
+	b.Run("Add1-no-idempotency-session-vs-rpush", func(b *testing.B) {
+		plain, err := redissession.New(e.client, &redissession.Options{KeyPrefix: e.backend.KeyPrefix(), Idempotency: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := agentsession.New(plain, "addp-s", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		key := e.key("addp-raw")
+		e.key("addp-s")
+		interleave(b, e, []string{e.backend.Key("addp-s"), key},
 			func() error { return s.AddItems(ctx, payloadBatch) },
 			func() error { return e.client.RPush(ctx, key, []byte(payload)).Err() })
 	})

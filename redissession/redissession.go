@@ -2,6 +2,8 @@ package redissession
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -25,15 +27,33 @@ type Options struct {
 	// application its own prefix, as keys "{KeyPrefix}:{id}" of two prefixes can
 	// meet ("a:b" + "c" and "a" + "b:c").
 	KeyPrefix string
+
+	// MaxItems keeps at most this many items in each session: an add trims the
+	// oldest in the same atomic step. A batch larger than MaxItems fails with
+	// an *agentsession.LimitError and writes nothing. Default 0: no limit.
+	MaxItems int
+
+	// Idempotency is how long each add's token is kept, so that a command the
+	// client sends again after a network error (go-redis retries up to
+	// MaxRetries times) adds its batch once, not twice. Default 0: one minute,
+	// longer than go-redis's retries take. Negative turns the tokens off: an
+	// add without a TTL or MaxItems is then a plain RPUSH, a little faster,
+	// and a retried one may land twice. See docs/decisions/0009-exactly-once.md.
+	Idempotency time.Duration
 }
+
+// DefaultIdempotency is the default of Options.Idempotency.
+const DefaultIdempotency = time.Minute
 
 // Backend stores sessions in Redis. It implements agentsession.Backend and
 // agentsession.Refresher; applications use it through agentsession.New.
 // It is safe for concurrent use.
 type Backend struct {
-	client redis.UniversalClient
-	prefix string
-	owned  redis.UniversalClient // the client Close closes: one made from a URL
+	client   redis.UniversalClient
+	prefix   string
+	maxItems int
+	idem     time.Duration         // 0: no tokens
+	owned    redis.UniversalClient // the client Close closes: one made from a URL
 }
 
 var (
@@ -56,7 +76,16 @@ func New(client redis.UniversalClient, opts *Options) (*Backend, error) {
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = DefaultKeyPrefix
 	}
-	return &Backend{client: client, prefix: o.KeyPrefix}, nil
+	if o.MaxItems < 0 {
+		return nil, fmt.Errorf("%w: redissession: MaxItems %d is negative (use 0 for no limit)", agentsession.ErrInvalidOptions, o.MaxItems)
+	}
+	switch {
+	case o.Idempotency == 0:
+		o.Idempotency = DefaultIdempotency
+	case o.Idempotency < 0:
+		o.Idempotency = 0
+	}
+	return &Backend{client: client, prefix: o.KeyPrefix, maxItems: o.MaxItems, idem: o.Idempotency}, nil
 }
 
 // isNil also catches a typed nil, such as a (*redis.Client)(nil), whose
@@ -94,27 +123,46 @@ func (b *Backend) ItemsRefresh(ctx context.Context, id string, limit int, ttl ti
 	})
 }
 
-// Append implements agentsession.Backend: RPUSH alone without a TTL, else a
-// script that does RPUSH and PEXPIRE atomically.
+// Append implements agentsession.Backend: one script (appendScript) that
+// checks the batch's token, appends, sets the TTL and trims, atomically; or a
+// plain RPUSH when there is nothing but the append to do (no token, TTL or
+// MaxItems).
 func (b *Backend) Append(ctx context.Context, id string, items [][]byte, ttl time.Duration) error {
 	key := b.Key(id)
-	args := make([]any, 0, len(items)+1)
-	if ttl > 0 {
-		args = append(args, millis(ttl))
+	if b.maxItems > 0 && len(items) > b.maxItems {
+		return &agentsession.LimitError{What: "items in one batch for a session of MaxItems", Max: b.maxItems, Got: len(items)}
+	}
+	plain := b.idem == 0 && ttl == 0 && b.maxItems == 0
+	args := make([]any, 0, len(items)+3)
+	keys := []string{key}
+	if !plain {
+		var tokenKey string
+		if b.idem > 0 {
+			tokenKey = sameSlotKey(key, ":agentsession:add:"+newToken())
+			keys = append(keys, tokenKey)
+		}
+		args = append(args, millis(ttl), b.idem.Milliseconds(), b.maxItems)
 	}
 	for _, it := range items {
 		args = append(args, it)
 	}
 	_, err := await(ctx, func() (struct{}, error) {
 		var err error
-		if ttl > 0 {
-			err = appendScript.Run(ctx, b.client, []string{key}, args...).Err()
-		} else {
+		if plain {
 			err = b.client.RPush(ctx, key, args...).Err()
+		} else {
+			err = appendScript.Run(ctx, b.client, keys, args...).Err()
 		}
 		return struct{}{}, b.check(key, err)
 	})
 	return err
+}
+
+// newToken returns a random token for one add: 128 bits, hex.
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
 }
 
 // Pop implements agentsession.Backend with RPOP.
