@@ -14,9 +14,13 @@
 //
 // # Operations
 //
-//   - Append: RPUSH when the session has no TTL; with a TTL, one Lua script that
-//     does RPUSH and PEXPIRE, so the items are never stored without their
-//     expiry and a key of the wrong type is left untouched.
+//   - Append: one Lua script that sets the batch's token key (SET NX PX, in
+//     the session's hash slot) so that a command go-redis re-sends after a
+//     network error adds the batch once, then RPUSH, PEXPIRE when there is a
+//     TTL and LTRIM when Options.MaxItems is set: atomic, so the items are
+//     never stored without their expiry, and a key of the wrong type is left
+//     untouched. With Options.Idempotency < 0 and no TTL or MaxItems it is a
+//     plain RPUSH.
 //   - Items: LRANGE 0 -1, or LRANGE -N -1 for the N newest, which reads only
 //     those N elements whatever the session's length.
 //   - Pop: RPOP, a single atomic command.
