@@ -23,7 +23,8 @@ import (
 //     (redis.ParseFailoverURL).
 //
 // Parameters: key_prefix (Options.KeyPrefix; default "openai_agents_session"),
-// and go-redis's own (dial_timeout, pool_size, ...; see its ParseURL), which
+// max_items (Options.MaxItems), idempotency (Options.Idempotency: a duration,
+// or -1s to turn the tokens off), and go-redis's own (dial_timeout, pool_size, ...; see its ParseURL), which
 // reject any they do not know. The backend made from a URL owns its client:
 // Close closes it.
 var schemes = map[string]func(rawURL string) (redis.UniversalClient, error){
@@ -72,6 +73,14 @@ func sentinel(rawURL string) (redis.UniversalClient, error) {
 func open(_ context.Context, u *url.URL) (agentsession.Backend, error) {
 	q := urlopt.New(u)
 	prefix := q.String("key_prefix", "")
+	maxItems, err := q.Int("max_items", 0)
+	if err != nil {
+		return nil, err
+	}
+	idem, err := q.Duration("idempotency", 0)
+	if err != nil {
+		return nil, err
+	}
 	// go-redis parses the rest, with its own scheme and rules.
 	rest := *u
 	rest.Scheme = strings.TrimSuffix(strings.TrimSuffix(u.Scheme, "+cluster"), "+sentinel")
@@ -80,7 +89,7 @@ func open(_ context.Context, u *url.URL) (agentsession.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := New(client, &Options{KeyPrefix: prefix})
+	b, err := New(client, &Options{KeyPrefix: prefix, MaxItems: maxItems, Idempotency: idem})
 	if err != nil {
 		client.Close()
 		return nil, err
