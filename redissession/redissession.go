@@ -40,10 +40,28 @@ type Options struct {
 	// add without a TTL or MaxItems is then a plain RPUSH, a little faster,
 	// and a retried one may land twice. See docs/decisions/0009-exactly-once.md.
 	Idempotency time.Duration
+
+	// WaitReplicas makes every add wait, on the same connection, until this
+	// many replicas have its write (the WAIT command), so that an add that
+	// returns nil survives a failover to one of them: Redis replicates
+	// asynchronously, and a master that is being replaced acknowledges writes
+	// its successor never receives. An add whose write reached fewer replicas
+	// within WaitTimeout fails with ErrNotReplicated: it is stored on the
+	// master and may or may not survive a failover. Default 0: no waiting.
+	// Not for Cluster clients (WAIT names no key, so a Cluster pipeline cannot
+	// send it to the write's node): New refuses the combination.
+	WaitReplicas int
+
+	// WaitTimeout bounds the wait of WaitReplicas. Default (0): one second.
+	WaitTimeout time.Duration
 }
 
 // DefaultIdempotency is the default of Options.Idempotency.
 const DefaultIdempotency = time.Minute
+
+// ErrNotReplicated is returned by an add (with Options.WaitReplicas) whose
+// write did not reach enough replicas in time.
+var ErrNotReplicated = errors.New("redissession: the add reached fewer replicas than WaitReplicas in time")
 
 // Backend stores sessions in Redis. It implements agentsession.Backend and
 // agentsession.Refresher; applications use it through agentsession.New.
@@ -53,6 +71,8 @@ type Backend struct {
 	prefix   string
 	maxItems int
 	idem     time.Duration         // 0: no tokens
+	replicas int                   // Options.WaitReplicas
+	waitFor  time.Duration         // Options.WaitTimeout
 	owned    redis.UniversalClient // the client Close closes: one made from a URL
 }
 
@@ -85,7 +105,17 @@ func New(client redis.UniversalClient, opts *Options) (*Backend, error) {
 	case o.Idempotency < 0:
 		o.Idempotency = 0
 	}
-	return &Backend{client: client, prefix: o.KeyPrefix, maxItems: o.MaxItems, idem: o.Idempotency}, nil
+	if o.WaitReplicas < 0 {
+		return nil, fmt.Errorf("%w: redissession: WaitReplicas %d is negative", agentsession.ErrInvalidOptions, o.WaitReplicas)
+	}
+	if _, cluster := client.(*redis.ClusterClient); cluster && o.WaitReplicas > 0 {
+		return nil, fmt.Errorf("%w: redissession: WaitReplicas needs a single-node or Sentinel client, not a Cluster client", agentsession.ErrInvalidOptions)
+	}
+	if o.WaitTimeout <= 0 {
+		o.WaitTimeout = time.Second
+	}
+	return &Backend{client: client, prefix: o.KeyPrefix, maxItems: o.MaxItems, idem: o.Idempotency,
+		replicas: o.WaitReplicas, waitFor: o.WaitTimeout}, nil
 }
 
 // isNil also catches a typed nil, such as a (*redis.Client)(nil), whose
@@ -148,14 +178,57 @@ func (b *Backend) Append(ctx context.Context, id string, items [][]byte, ttl tim
 	}
 	_, err := await(ctx, func() (struct{}, error) {
 		var err error
-		if plain {
+		switch {
+		case b.replicas > 0:
+			err = b.appendAndWait(ctx, plain, keys, args)
+		case plain:
 			err = b.client.RPush(ctx, key, args...).Err()
-		} else {
+		default:
 			err = appendScript.Run(ctx, b.client, keys, args...).Err()
 		}
 		return struct{}{}, b.check(key, err)
 	})
 	return err
+}
+
+// appendAndWait sends the append and WAIT in one pipeline, so both go down
+// one connection, as WAIT counts the replicas that have that connection's
+// writes.
+func (b *Backend) appendAndWait(ctx context.Context, plain bool, keys []string, args []any) error {
+	run := func(eval bool) (int64, error) {
+		var write redis.Cmder
+		var wait *redis.Cmd
+		_, err := b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			switch {
+			case plain:
+				write = p.RPush(ctx, keys[0], args...)
+			case eval:
+				write = appendScript.Eval(ctx, p, keys, args...)
+			default:
+				write = appendScript.EvalSha(ctx, p, keys, args...)
+			}
+			wait = p.Do(ctx, "WAIT", b.replicas, b.waitFor.Milliseconds())
+			return nil
+		})
+		if err := write.Err(); err != nil {
+			return 0, err
+		}
+		if err != nil {
+			return 0, err
+		}
+		return wait.Int64()
+	}
+	n, err := run(false)
+	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		n, err = run(true)
+	}
+	if err != nil {
+		return err
+	}
+	if n < int64(b.replicas) {
+		return fmt.Errorf("%w: %d of %d after %v", ErrNotReplicated, n, b.replicas, b.waitFor)
+	}
+	return nil
 }
 
 // newToken returns a random token for one add: 128 bits, hex.
