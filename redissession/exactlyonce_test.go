@@ -181,3 +181,32 @@ func TestMaxItemsTrims(t *testing.T) {
 		t.Fatal("MaxItems -1: no error")
 	}
 }
+
+// TestWaitReplicasWithoutReplicas: on a server with no replica an add waits
+// WaitTimeout and fails with ErrNotReplicated, its write stored on the master
+// all the same (as documented); a Cluster client is refused.
+func TestWaitReplicasWithoutReplicas(t *testing.T) {
+	ctx := t.Context()
+	client := newClient(t)
+	store, err := redissession.New(client, &redissession.Options{KeyPrefix: sessiontest.UniquePrefix(t), WaitReplicas: 1, WaitTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := agentsession.New(store, "w", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Unlink(context.Background(), store.Key("w")) })
+	err = s.AddItems(ctx, []json.RawMessage{json.RawMessage(`{"a":1}`)})
+	if !errors.Is(err, redissession.ErrNotReplicated) {
+		t.Fatalf("AddItems with no replica: %v, want ErrNotReplicated", err)
+	}
+	if n := client.LLen(ctx, store.Key("w")).Val(); n != 1 {
+		t.Fatalf("the unreplicated add left %d items on the master, want 1", n)
+	}
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
+	t.Cleanup(func() { cc.Close() })
+	if _, err := redissession.New(cc, &redissession.Options{WaitReplicas: 1}); !errors.Is(err, agentsession.ErrInvalidOptions) {
+		t.Fatalf("WaitReplicas with a Cluster client: %v, want ErrInvalidOptions", err)
+	}
+}
