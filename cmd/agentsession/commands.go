@@ -59,7 +59,7 @@ var commands = []command{
 			fs.IntVar(&flagLimit, "limit", 0, "only the newest N items (0: all)")
 			fs.BoolVar(&flagJSON, "json", false, "the items as JSON, one per line")
 		},
-		run: runShow,
+		run: onSession(runShow),
 	},
 	{
 		name: "add", args: "ID", summary: "Add items read from stdin: one JSON object, a JSON array of them, or JSON Lines.\nThey are added as one batch: all of them or, on any error, none.",
@@ -69,7 +69,7 @@ var commands = []command{
 	{
 		name: "pop", args: "ID", summary: "Remove the newest item of a session and print it.",
 		example: "agentsession pop user-123",
-		run:     runPop,
+		run:     onSession(runPop),
 	},
 	{
 		name: "clear", args: "ID", summary: "Delete every item of a session. Asks first on a terminal, unless --yes.",
@@ -237,16 +237,24 @@ func printable(id string) string {
 	return id
 }
 
-func runShow(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
-	id, err := oneID(args)
-	if err != nil {
-		return err
+// onSession adapts a command that works on the one session its argument names:
+// it checks the argument, opens the store and closes it after.
+func onSession(f func(ctx context.Context, e *env, id string, s *agentsession.Session) error) func(context.Context, *env, *flag.FlagSet, []string) error {
+	return func(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
+		id, err := oneID(args)
+		if err != nil {
+			return err
+		}
+		st, s, err := e.session(ctx, id)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return f(ctx, e, id, s)
 	}
-	st, s, err := e.session(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+}
+
+func runShow(ctx context.Context, e *env, id string, s *agentsession.Session) error {
 	items, err := s.GetItems(ctx, flagLimit)
 	var corrupt *agentsession.CorruptError
 	if err != nil && !errors.As(err, &corrupt) {
@@ -322,16 +330,7 @@ func readItems(r io.Reader) ([]json.RawMessage, error) {
 	return items, nil
 }
 
-func runPop(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
-	id, err := oneID(args)
-	if err != nil {
-		return err
-	}
-	st, s, err := e.session(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+func runPop(ctx context.Context, e *env, id string, s *agentsession.Session) error {
 	item, err := s.PopItem(ctx)
 	if err != nil {
 		return err
