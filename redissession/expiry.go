@@ -17,7 +17,7 @@ func (b *Backend) TTL(ctx context.Context, id string) (time.Duration, bool, erro
 		exists bool
 	}
 	r, err := await(ctx, func() (res, error) {
-		d, err := b.client.PTTL(ctx, key).Result()
+		d, err := b.cmd.PTTL(ctx, key).Result()
 		switch {
 		case err != nil:
 			return res{}, b.check(key, err)
@@ -36,7 +36,7 @@ func (b *Backend) TTL(ctx context.Context, id string) (time.Duration, bool, erro
 func (b *Backend) SetTTL(ctx context.Context, id string, ttl time.Duration) (bool, error) {
 	key := b.Key(id)
 	return await(ctx, func() (bool, error) {
-		n, err := setTTLScript.Run(ctx, b.client, []string{key}, millis(ttl)).Int()
+		n, err := setTTLScript.Run(ctx, b.cmd, []string{key}, millis(ttl)).Int()
 		if err != nil {
 			return false, b.check(key, err)
 		}

@@ -54,6 +54,19 @@ type Options struct {
 
 	// WaitTimeout bounds the wait of WaitReplicas. Default (0): one second.
 	WaitTimeout time.Duration
+
+	// AutoPipeline sends the session commands (the reads, adds, pops and
+	// clears) through the client's auto-pipeliner (go-redis's
+	// client.AutoPipeline()), which writes the commands of concurrent callers
+	// down one connection together and reads their replies together. Each
+	// operation is still one command or one script, so it stays atomic; what
+	// changes is that many operations share a round trip. It pays with many
+	// concurrent sessions on one client (measured: docs/benchmarks.md); a lone
+	// caller gains nothing. go-redis marks its auto-pipeliner experimental. It
+	// is kept by the client, shared by every Backend on that client, and
+	// stopped when the client is closed. Adds with WaitReplicas still go
+	// through the client's pool (WAIT must follow the write on its connection).
+	AutoPipeline bool
 }
 
 // DefaultIdempotency is the default of Options.Idempotency.
@@ -68,12 +81,20 @@ var ErrNotReplicated = errors.New("redissession: the add reached fewer replicas 
 // It is safe for concurrent use.
 type Backend struct {
 	client   redis.UniversalClient
+	cmd      commander // the session commands go here: client, or its auto-pipeliner
 	prefix   string
 	maxItems int
 	idem     time.Duration         // 0: no tokens
 	replicas int                   // Options.WaitReplicas
 	waitFor  time.Duration         // Options.WaitTimeout
 	owned    redis.UniversalClient // the client Close closes: one made from a URL
+}
+
+// commander is what the session commands need: a client or an
+// auto-pipeliner.
+type commander interface {
+	redis.Cmdable
+	redis.Scripter
 }
 
 var (
@@ -114,7 +135,15 @@ func New(client redis.UniversalClient, opts *Options) (*Backend, error) {
 	if o.WaitTimeout <= 0 {
 		o.WaitTimeout = time.Second
 	}
-	return &Backend{client: client, prefix: o.KeyPrefix, maxItems: o.MaxItems, idem: o.Idempotency,
+	var cmd commander = client
+	if o.AutoPipeline {
+		ap, err := client.AutoPipeline()
+		if err != nil {
+			return nil, fmt.Errorf("redissession: AutoPipeline: %w", err)
+		}
+		cmd = ap
+	}
+	return &Backend{client: client, cmd: cmd, prefix: o.KeyPrefix, maxItems: o.MaxItems, idem: o.Idempotency,
 		replicas: o.WaitReplicas, waitFor: o.WaitTimeout}, nil
 }
 
@@ -138,7 +167,7 @@ func (b *Backend) KeyPrefix() string { return b.prefix }
 func (b *Backend) Items(ctx context.Context, id string, limit int) ([][]byte, error) {
 	key := b.Key(id)
 	return await(ctx, func() ([][]byte, error) {
-		vals, err := b.client.LRange(ctx, key, start(limit), -1).Result()
+		vals, err := b.cmd.LRange(ctx, key, start(limit), -1).Result()
 		return toBytes(vals), b.check(key, err)
 	})
 }
@@ -148,7 +177,7 @@ func (b *Backend) Items(ctx context.Context, id string, limit int) ([][]byte, er
 func (b *Backend) ItemsRefresh(ctx context.Context, id string, limit int, ttl time.Duration) ([][]byte, error) {
 	key := b.Key(id)
 	return await(ctx, func() ([][]byte, error) {
-		vals, err := readRefreshScript.Run(ctx, b.client, []string{key}, start(limit), millis(ttl)).StringSlice()
+		vals, err := readRefreshScript.Run(ctx, b.cmd, []string{key}, start(limit), millis(ttl)).StringSlice()
 		return toBytes(vals), b.check(key, err)
 	})
 }
@@ -182,9 +211,9 @@ func (b *Backend) Append(ctx context.Context, id string, items [][]byte, ttl tim
 		case b.replicas > 0:
 			err = b.appendAndWait(ctx, plain, keys, args)
 		case plain:
-			err = b.client.RPush(ctx, key, args...).Err()
+			err = b.cmd.RPush(ctx, key, args...).Err()
 		default:
-			err = appendScript.Run(ctx, b.client, keys, args...).Err()
+			err = appendScript.Run(ctx, b.cmd, keys, args...).Err()
 		}
 		return struct{}{}, b.check(key, err)
 	})
@@ -242,7 +271,7 @@ func newToken() string {
 func (b *Backend) Pop(ctx context.Context, id string) ([]byte, error) {
 	key := b.Key(id)
 	return await(ctx, func() ([]byte, error) {
-		v, err := b.client.RPop(ctx, key).Bytes()
+		v, err := b.cmd.RPop(ctx, key).Bytes()
 		if errors.Is(err, redis.Nil) {
 			return nil, nil
 		}
@@ -254,7 +283,7 @@ func (b *Backend) Pop(ctx context.Context, id string) ([]byte, error) {
 func (b *Backend) Clear(ctx context.Context, id string) error {
 	key := b.Key(id)
 	_, err := await(ctx, func() (struct{}, error) {
-		return struct{}{}, b.check(key, b.client.Unlink(ctx, key).Err())
+		return struct{}{}, b.check(key, b.cmd.Unlink(ctx, key).Err())
 	})
 	return err
 }

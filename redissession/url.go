@@ -24,7 +24,8 @@ import (
 //
 // Parameters: key_prefix (Options.KeyPrefix; default "openai_agents_session"),
 // max_items (Options.MaxItems), idempotency (Options.Idempotency: a duration,
-// or -1s to turn the tokens off), and go-redis's own (dial_timeout, pool_size, ...; see its ParseURL), which
+// or -1s to turn the tokens off), auto_pipeline (Options.AutoPipeline: true or
+// false), and go-redis's own (dial_timeout, pool_size, ...; see its ParseURL), which
 // reject any they do not know. The backend made from a URL owns its client:
 // Close closes it.
 var schemes = map[string]func(rawURL string) (redis.UniversalClient, error){
@@ -81,6 +82,10 @@ func open(_ context.Context, u *url.URL) (agentsession.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	autoPipe, err := q.Bool("auto_pipeline", false)
+	if err != nil {
+		return nil, err
+	}
 	// go-redis parses the rest, with its own scheme and rules.
 	rest := *u
 	rest.Scheme = strings.TrimSuffix(strings.TrimSuffix(u.Scheme, "+cluster"), "+sentinel")
@@ -89,7 +94,7 @@ func open(_ context.Context, u *url.URL) (agentsession.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := New(client, &Options{KeyPrefix: prefix, MaxItems: maxItems, Idempotency: idem})
+	b, err := New(client, &Options{KeyPrefix: prefix, MaxItems: maxItems, Idempotency: idem, AutoPipeline: autoPipe})
 	if err != nil {
 		client.Close()
 		return nil, err

@@ -29,6 +29,7 @@ func TestOpenStore(t *testing.T) {
 	q.Set("key_prefix", prefix)
 	q.Set("ttl", "90s")
 	q.Set("dial_timeout", "2s") // go-redis's own parameter passes through
+	q.Set("auto_pipeline", "true")
 	u.RawQuery = q.Encode()
 
 	store, err := agentsession.OpenStore(ctx, u.String())
@@ -69,6 +70,7 @@ func TestOpenStoreErrors(t *testing.T) {
 		{"redis://127.0.0.1:1/0?ttl=soon", "ttl"},
 		{"redis+sentinel://127.0.0.1:1", "master_name"},
 		{"redis://127.0.0.1:1/0?ttl=-5s", "negative"},
+		{"redis://127.0.0.1:1/0?auto_pipeline=maybe", "auto_pipeline"},
 	} {
 		store, err := agentsession.OpenStore(ctx, tc.url)
 		if err == nil {
