@@ -19,7 +19,8 @@ type Backend interface {
 	// Items returns the stored elements of session id, oldest first: all of
 	// them when limit is 0, else only the limit newest, reading no more than
 	// those. An absent or expired session has no elements and is not an error.
-	// Elements are returned as stored, unchecked.
+	// Elements are returned as stored, unchecked, in a slice that is the
+	// caller's to keep and change, as are the elements.
 	Items(ctx context.Context, id string, limit int) ([][]byte, error)
 
 	// Append adds items at the newest end of session id, in order and

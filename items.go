@@ -34,10 +34,16 @@ func compactObject(item []byte) ([]byte, error) {
 // objectProblem says what is wrong with stored element b as a JSON object, or
 // returns nil.
 func objectProblem(b []byte) error {
-	if ok, _ := scanObject(b); ok && utf8.Valid(b) {
+	if isObject(b) {
 		return nil
 	}
 	return problem(b)
+}
+
+// isObject reports whether stored element b is one JSON object in UTF-8.
+func isObject(b []byte) bool {
+	ok, _ := scanObject(b)
+	return ok && utf8.Valid(b)
 }
 
 // problem says what is wrong with b, which is not one JSON object in UTF-8,

@@ -11,12 +11,12 @@ import (
 // keeps running after ctx ends; it then finishes on its own, and its
 // connection goes back to the pool.
 //
-// f runs on a worker goroutine (see run). A context that can never end, such
-// as context.Background(), needs no watching, and f runs on the caller's
-// goroutine.
-func await[T any](ctx context.Context, f func() (T, error)) (T, error) {
+// f runs on a worker goroutine (see run). Without watch (Options.WatchContext)
+// or with a context that can never end, such as context.Background(), f runs
+// on the caller's goroutine.
+func await[T any](ctx context.Context, watch bool, f func() (T, error)) (T, error) {
 	done := ctx.Done()
-	if done == nil {
+	if !watch || done == nil {
 		return f()
 	}
 	type result struct {

@@ -115,8 +115,8 @@ func (e *benchEnv) fill(b *testing.B, key string, n int) {
 	}
 }
 
-// benchAppend times op, which appends one element to key, keeping the list at
-// 1 to trimEvery elements with LTRIM outside the timer.
+// benchAppend times op, which appends to key, cutting the list back to its
+// newest element every trimEvery appends with LTRIM outside the timer.
 func benchAppend(b *testing.B, e *benchEnv, key string, op func() error) {
 	b.ReportAllocs()
 	if err := op(); err != nil { // warm up: connection, script cache
@@ -190,6 +190,32 @@ func benchAdd1(b *testing.B, ctx context.Context, opts *agentsession.Options) {
 		key := e.key("add1")
 		benchAppend(b, e, key, func() error {
 			return e.client.RPush(ctx, key, []byte(payload)).Err()
+		})
+	})
+}
+
+// BenchmarkAdd10 appends a batch of 10 items to a session without a TTL:
+// AddItems against one RPUSH of the 10 values.
+func BenchmarkAdd10(b *testing.B) {
+	ctx := context.Background()
+	items := make([]json.RawMessage, 10)
+	vals := make([]any, len(items))
+	for i := range items {
+		items[i] = payload
+		vals[i] = []byte(payload)
+	}
+	b.Run("session", func(b *testing.B) {
+		e := newBenchEnv(b)
+		s := e.session(b, "add10", nil)
+		benchAppend(b, e, e.key("add10"), func() error {
+			return s.AddItems(ctx, items)
+		})
+	})
+	b.Run("raw-rpush", func(b *testing.B) {
+		e := newBenchEnv(b)
+		key := e.key("add10")
+		benchAppend(b, e, key, func() error {
+			return e.client.RPush(ctx, key, vals...).Err()
 		})
 	})
 }

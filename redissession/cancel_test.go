@@ -7,19 +7,33 @@ import (
 	"time"
 
 	"github.com/agentsession/agentsession"
+	"github.com/agentsession/agentsession/redissession"
+	"github.com/agentsession/agentsession/sessiontest"
 )
 
 // TestCancelInFlight pauses the server (CLIENT PAUSE) so that calls hang, then
-// ends their contexts: each call returns at once with the context's error,
-// long before the pause ends, and the add lands whole or not at all.
+// ends their contexts: with Options.WatchContext each call returns at once
+// with the context's error, long before the pause ends, and the add lands
+// whole or not at all.
 func TestCancelInFlight(t *testing.T) {
 	ctx := t.Context()
 	client := newClient(t)
 	admin := newClient(t)
+	store, err := redissession.New(client, &redissession.Options{KeyPrefix: sessiontest.UniquePrefix(t), WatchContext: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Adds go to one session and the other calls to another, so that what the
 	// adds leave can be counted after the pause.
-	store, s := newSession(t, client, "in-flight", &agentsession.Options{TTL: time.Minute})
-	_, other := newSession(t, client, "other", nil)
+	s, err := agentsession.New(store, "in-flight", &agentsession.Options{TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := agentsession.New(store, "other", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Unlink(context.Background(), store.Key("in-flight"), store.Key("other")) })
 	for _, s := range []*agentsession.Session{s, other} {
 		// Also warms the script cache and the pool, so calls below go
 		// straight to the paused server.
@@ -83,5 +97,32 @@ func TestCancelInFlight(t *testing.T) {
 			t.Fatalf("the session holds %d items, want 1 plus whole batches of 5", n)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestCancelledBeforeSend: without WatchContext, a call whose context has
+// already ended fails at once with the context's error and writes nothing, as
+// go-redis checks the context before it sends a command.
+func TestCancelledBeforeSend(t *testing.T) {
+	client := newClient(t)
+	store, s := newSession(t, client, "cancelled", nil)
+	if err := s.AddItems(t.Context(), items(2)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	calls := map[string]func() error{
+		"AddItems": func() error { return s.AddItems(ctx, items(5)) },
+		"GetItems": func() error { _, err := s.GetItems(ctx, 0); return err },
+		"PopItem":  func() error { _, err := s.PopItem(ctx); return err },
+		"Clear":    func() error { return s.ClearSession(ctx) },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context: %v, want context.Canceled", name, err)
+		}
+	}
+	if n := client.LLen(t.Context(), store.Key("cancelled")).Val(); n != 2 {
+		t.Fatalf("the session holds %d items after the cancelled calls, want the 2 added before", n)
 	}
 }

@@ -16,7 +16,7 @@ func (b *Backend) TTL(ctx context.Context, id string) (time.Duration, bool, erro
 		ttl    time.Duration
 		exists bool
 	}
-	r, err := await(ctx, func() (res, error) {
+	r, err := await(ctx, b.watch, func() (res, error) {
 		d, err := b.cmd.PTTL(ctx, key).Result()
 		switch {
 		case err != nil:
@@ -35,7 +35,7 @@ func (b *Backend) TTL(ctx context.Context, id string) (time.Duration, bool, erro
 // in one script that first checks the key is a list.
 func (b *Backend) SetTTL(ctx context.Context, id string, ttl time.Duration) (bool, error) {
 	key := b.Key(id)
-	return await(ctx, func() (bool, error) {
+	return await(ctx, b.watch, func() (bool, error) {
 		n, err := setTTLScript.Run(ctx, b.cmd, []string{key}, millis(ttl)).Int()
 		if err != nil {
 			return false, b.check(key, err)

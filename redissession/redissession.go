@@ -55,6 +55,18 @@ type Options struct {
 	// WaitTimeout bounds the wait of WaitReplicas. Default (0): one second.
 	WaitTimeout time.Duration
 
+	// WatchContext makes every call return as soon as its context ends, even
+	// while its command waits for the server. Without it a call behaves as
+	// go-redis does: a context that has ended before the command is sent
+	// fails the call at once, and a command already sent waits for its reply
+	// or the client's ReadTimeout (3 s by default; a client made with
+	// ContextTimeoutEnabled also stops at the context's deadline). Watching
+	// costs a hand-off to a worker goroutine and back on every call with a
+	// context that can end: about 15 µs on a loopback connection of a 2-core
+	// machine, 0.6× a raw command's ops/s there (docs/benchmarks.md), little
+	// beside a real network's round trip. See docs/decisions/0005-contexts.md.
+	WatchContext bool
+
 	// AutoPipeline sends the session commands (the reads, adds, pops and
 	// clears) through the client's auto-pipeliner (go-redis's
 	// client.AutoPipeline()), which writes the commands of concurrent callers
@@ -85,6 +97,8 @@ type Backend struct {
 	prefix   string
 	maxItems int
 	idem     time.Duration         // 0: no tokens
+	idemArg  any                   // idem in milliseconds, boxed once rather than on every add
+	watch    bool                  // Options.WatchContext
 	replicas int                   // Options.WaitReplicas
 	waitFor  time.Duration         // Options.WaitTimeout
 	owned    redis.UniversalClient // the client Close closes: one made from a URL
@@ -144,7 +158,7 @@ func New(client redis.UniversalClient, opts *Options) (*Backend, error) {
 		cmd = ap
 	}
 	return &Backend{client: client, cmd: cmd, prefix: o.KeyPrefix, maxItems: o.MaxItems, idem: o.Idempotency,
-		replicas: o.WaitReplicas, waitFor: o.WaitTimeout}, nil
+		idemArg: o.Idempotency.Milliseconds(), watch: o.WatchContext, replicas: o.WaitReplicas, waitFor: o.WaitTimeout}, nil
 }
 
 // isNil also catches a typed nil, such as a (*redis.Client)(nil), whose
@@ -163,23 +177,38 @@ func (b *Backend) Key(id string) string { return b.prefix + ":" + id }
 // KeyPrefix returns the prefix of the backend's keys.
 func (b *Backend) KeyPrefix() string { return b.prefix }
 
+// The operations below call await only when they watch a context that can end
+// (Options.WatchContext). Otherwise await would run its function on the
+// caller's goroutine all the same, but the closure given to it would still be
+// allocated (it escapes to the worker), once on every call.
+
 // Items implements agentsession.Backend with LRANGE.
 func (b *Backend) Items(ctx context.Context, id string, limit int) ([][]byte, error) {
 	key := b.Key(id)
-	return await(ctx, func() ([][]byte, error) {
-		vals, err := b.cmd.LRange(ctx, key, start(limit), -1).Result()
-		return toBytes(vals), b.check(key, err)
-	})
+	if !b.watch || ctx.Done() == nil {
+		return b.lrange(ctx, key, limit)
+	}
+	return await(ctx, true, func() ([][]byte, error) { return b.lrange(ctx, key, limit) })
+}
+
+func (b *Backend) lrange(ctx context.Context, key string, limit int) ([][]byte, error) {
+	vals, err := b.cmd.LRange(ctx, key, start(limit), -1).Result()
+	return toBytes(vals), b.check(key, err)
 }
 
 // ItemsRefresh implements agentsession.Refresher: LRANGE, and PEXPIRE when the
 // session exists, in one script.
 func (b *Backend) ItemsRefresh(ctx context.Context, id string, limit int, ttl time.Duration) ([][]byte, error) {
 	key := b.Key(id)
-	return await(ctx, func() ([][]byte, error) {
-		vals, err := readRefreshScript.Run(ctx, b.cmd, []string{key}, start(limit), millis(ttl)).StringSlice()
-		return toBytes(vals), b.check(key, err)
-	})
+	if !b.watch || ctx.Done() == nil {
+		return b.readRefresh(ctx, key, limit, ttl)
+	}
+	return await(ctx, true, func() ([][]byte, error) { return b.readRefresh(ctx, key, limit, ttl) })
+}
+
+func (b *Backend) readRefresh(ctx context.Context, key string, limit int, ttl time.Duration) ([][]byte, error) {
+	vals, err := readRefreshScript.Run(ctx, b.cmd, []string{key}, start(limit), millis(ttl)).StringSlice()
+	return toBytes(vals), b.check(key, err)
 }
 
 // Append implements agentsession.Backend: one script (appendScript) that
@@ -193,31 +222,36 @@ func (b *Backend) Append(ctx context.Context, id string, items [][]byte, ttl tim
 	}
 	plain := b.idem == 0 && ttl == 0 && b.maxItems == 0
 	args := make([]any, 0, len(items)+3)
-	keys := []string{key}
+	keys := make([]string, 1, 2) // the list's key, and the token's
+	keys[0] = key
 	if !plain {
-		var tokenKey string
 		if b.idem > 0 {
-			tokenKey = sameSlotKey(key, ":agentsession:add:"+newToken())
-			keys = append(keys, tokenKey)
+			keys = append(keys, tokenKey(key))
 		}
-		args = append(args, millis(ttl), b.idem.Milliseconds(), b.maxItems)
+		args = append(args, millis(ttl), b.idemArg, b.maxItems)
 	}
-	for _, it := range items {
-		args = append(args, it)
+	for i := range items {
+		args = append(args, (*itemArg)(&items[i]))
 	}
-	_, err := await(ctx, func() (struct{}, error) {
-		var err error
-		switch {
-		case b.replicas > 0:
-			err = b.appendAndWait(ctx, plain, keys, args)
-		case plain:
-			err = b.cmd.RPush(ctx, key, args...).Err()
-		default:
-			err = appendScript.Run(ctx, b.cmd, keys, args...).Err()
-		}
-		return struct{}{}, b.check(key, err)
-	})
+	if !b.watch || ctx.Done() == nil {
+		return b.push(ctx, plain, keys, args)
+	}
+	_, err := await(ctx, true, func() (struct{}, error) { return struct{}{}, b.push(ctx, plain, keys, args) })
 	return err
+}
+
+// push sends what Append has made ready: keys[0] is the list's key.
+func (b *Backend) push(ctx context.Context, plain bool, keys []string, args []any) error {
+	var err error
+	switch {
+	case b.replicas > 0:
+		err = b.appendAndWait(ctx, plain, keys, args)
+	case plain:
+		err = b.cmd.RPush(ctx, keys[0], args...).Err()
+	default:
+		err = appendScript.Run(ctx, b.cmd, keys, args...).Err()
+	}
+	return b.check(keys[0], err)
 }
 
 // appendAndWait sends the append and WAIT in one pipeline, so both go down
@@ -260,32 +294,73 @@ func (b *Backend) appendAndWait(ctx context.Context, plain bool, keys []string, 
 	return nil
 }
 
-// newToken returns a random token for one add: 128 bits, hex.
-func newToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b[:])
+// itemArg is an item as a go-redis command argument, which go-redis writes
+// through MarshalBinary. A *itemArg fits in an interface as it is, where a
+// []byte (three words) would cost an allocation per item of every add. It
+// points into the items given to Append, which must not change until the
+// command is sent; Session gives Append a slice of its own.
+type itemArg []byte
+
+// MarshalBinary implements encoding.BinaryMarshaler.
+func (a *itemArg) MarshalBinary() ([]byte, error) { return *a, nil }
+
+// String gives the item's text where go-redis formats a command (cmd.String,
+// in logs and hooks), as it would for a []byte.
+func (a *itemArg) String() string { return string(*a) }
+
+// tokenInfix comes between a list's key and an add's token in the token's
+// key.
+const tokenInfix = ":agentsession:add:"
+
+// tokenKey returns the key of a new token for one add to the list key:
+// sameSlotKey(key, tokenInfix+token) for a random token of 128 bits in hex.
+// It is made on every add, so for the two usual shapes of key it is built in
+// one allocation: the token's hex stays on the stack and is copied straight
+// into the key.
+func tokenKey(key string) string {
+	var raw [16]byte
+	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails (Go 1.24+)
+	var tok [32]byte
+	hex.Encode(tok[:], raw[:])
+	// The two cases of sameSlotKey that need no search.
+	switch {
+	case hashTag(key) != key:
+		return key + tokenInfix + string(tok[:])
+	case key != "" && !strings.Contains(key, "}"):
+		return "{" + key + "}" + tokenInfix + string(tok[:])
+	}
+	return sameSlotKey(key, tokenInfix+string(tok[:]))
 }
 
 // Pop implements agentsession.Backend with RPOP.
 func (b *Backend) Pop(ctx context.Context, id string) ([]byte, error) {
 	key := b.Key(id)
-	return await(ctx, func() ([]byte, error) {
-		v, err := b.cmd.RPop(ctx, key).Bytes()
-		if errors.Is(err, redis.Nil) {
-			return nil, nil
-		}
-		return v, b.check(key, err)
-	})
+	if !b.watch || ctx.Done() == nil {
+		return b.rpop(ctx, key)
+	}
+	return await(ctx, true, func() ([]byte, error) { return b.rpop(ctx, key) })
+}
+
+func (b *Backend) rpop(ctx context.Context, key string) ([]byte, error) {
+	v, err := b.cmd.RPop(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return v, b.check(key, err)
 }
 
 // Clear implements agentsession.Backend with UNLINK.
 func (b *Backend) Clear(ctx context.Context, id string) error {
 	key := b.Key(id)
-	_, err := await(ctx, func() (struct{}, error) {
-		return struct{}{}, b.check(key, b.cmd.Unlink(ctx, key).Err())
-	})
+	if !b.watch || ctx.Done() == nil {
+		return b.unlink(ctx, key)
+	}
+	_, err := await(ctx, true, func() (struct{}, error) { return struct{}{}, b.unlink(ctx, key) })
 	return err
+}
+
+func (b *Backend) unlink(ctx context.Context, key string) error {
+	return b.check(key, b.cmd.Unlink(ctx, key).Err())
 }
 
 // check marks a WRONGTYPE reply with agentsession.ErrWrongType, keeping the

@@ -25,7 +25,7 @@ import (
 // Parameters: key_prefix (Options.KeyPrefix; default "openai_agents_session"),
 // max_items (Options.MaxItems), idempotency (Options.Idempotency: a duration,
 // or -1s to turn the tokens off), auto_pipeline (Options.AutoPipeline: true or
-// false), and go-redis's own (dial_timeout, pool_size, ...; see its ParseURL), which
+// false), watch_context (Options.WatchContext: true or false), and go-redis's own (dial_timeout, pool_size, ...; see its ParseURL), which
 // reject any they do not know. The backend made from a URL owns its client:
 // Close closes it.
 var schemes = map[string]func(rawURL string) (redis.UniversalClient, error){
@@ -86,6 +86,10 @@ func open(_ context.Context, u *url.URL) (agentsession.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	watch, err := q.Bool("watch_context", false)
+	if err != nil {
+		return nil, err
+	}
 	// go-redis parses the rest, with its own scheme and rules.
 	rest := *u
 	rest.Scheme = strings.TrimSuffix(strings.TrimSuffix(u.Scheme, "+cluster"), "+sentinel")
@@ -94,7 +98,7 @@ func open(_ context.Context, u *url.URL) (agentsession.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := New(client, &Options{KeyPrefix: prefix, MaxItems: maxItems, Idempotency: idem, AutoPipeline: autoPipe})
+	b, err := New(client, &Options{KeyPrefix: prefix, MaxItems: maxItems, Idempotency: idem, AutoPipeline: autoPipe, WatchContext: watch})
 	if err != nil {
 		client.Close()
 		return nil, err

@@ -30,6 +30,7 @@ func TestOpenStore(t *testing.T) {
 	q.Set("ttl", "90s")
 	q.Set("dial_timeout", "2s") // go-redis's own parameter passes through
 	q.Set("auto_pipeline", "true")
+	q.Set("watch_context", "true")
 	u.RawQuery = q.Encode()
 
 	store, err := agentsession.OpenStore(ctx, u.String())
@@ -71,6 +72,7 @@ func TestOpenStoreErrors(t *testing.T) {
 		{"redis+sentinel://127.0.0.1:1", "master_name"},
 		{"redis://127.0.0.1:1/0?ttl=-5s", "negative"},
 		{"redis://127.0.0.1:1/0?auto_pipeline=maybe", "auto_pipeline"},
+		{"redis://127.0.0.1:1/0?watch_context=2", "watch_context"},
 	} {
 		store, err := agentsession.OpenStore(ctx, tc.url)
 		if err == nil {
