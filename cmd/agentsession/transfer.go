@@ -56,15 +56,33 @@ func (s source) count(ctx context.Context) (int, error) {
 	if s.ids != nil {
 		return len(s.ids), nil
 	}
-	n, cursor := 0, ""
+	n := 0
+	err := s.list(ctx, 1000, func(agentsession.SessionInfo) error { n++; return nil })
+	return n, err
+}
+
+// list calls f with each session of the store once. A listing may name a
+// session twice (Redis's SCAN does when the keyspace is rehashed meanwhile),
+// so list keeps the IDs it has passed on: about 100 bytes per session.
+func (s source) list(ctx context.Context, pageSize int, f func(agentsession.SessionInfo) error) error {
+	seen := make(map[string]struct{})
+	cursor := ""
 	for {
-		page, next, err := agentsession.List(ctx, s.store.Backend, cursor, 1000)
+		page, next, err := agentsession.List(ctx, s.store.Backend, cursor, pageSize)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		n += len(page)
+		for _, info := range page {
+			if _, dup := seen[info.ID]; dup {
+				continue
+			}
+			seen[info.ID] = struct{}{}
+			if err := f(info); err != nil {
+				return err
+			}
+		}
 		if next == "" {
-			return n, nil
+			return nil
 		}
 		cursor = next
 	}
@@ -92,22 +110,7 @@ func (s source) each(ctx context.Context, f func(id string, ttl time.Duration, i
 		}
 		return nil
 	}
-	cursor := ""
-	for {
-		page, next, err := agentsession.List(ctx, s.store.Backend, cursor, 200)
-		if err != nil {
-			return err
-		}
-		for _, info := range page {
-			if err := read(info.ID, info.TTL); err != nil {
-				return err
-			}
-		}
-		if next == "" {
-			return nil
-		}
-		cursor = next
-	}
+	return s.list(ctx, 200, func(info agentsession.SessionInfo) error { return read(info.ID, info.TTL) })
 }
 
 // outcome of writing one session.
