@@ -58,8 +58,8 @@ func main() {
 	flag.StringVar(&sessions, "sessions", "1,16,64,256", "numbers of concurrent sessions, comma-separated")
 	flag.StringVar(&lengths, "lengths", "10,1000,100000,1000000", "session lengths for the GetItems(limit=10) sweep")
 	flag.StringVar(&only, "workloads", "add1,add10,get10,getall100,pop", "workloads to run")
-	flag.DurationVar(&cfg.segment, "segment", 0, "one timed run of one system (default 200ms, 30ms with -short)")
-	flag.IntVar(&cfg.rounds, "rounds", 0, "timed runs of each system per cell, taking turns (default 5, 3 with -short)")
+	flag.DurationVar(&cfg.segment, "segment", 0, "one timed run of one system (default 100ms, 30ms with -short)")
+	flag.IntVar(&cfg.rounds, "rounds", 0, "timed runs of each system per cell, taking turns (default 10, 3 with -short)")
 	flag.BoolVar(&cfg.plots, "plots", true, "write the PNG charts")
 	flag.Parse()
 	var err error
@@ -79,13 +79,13 @@ func main() {
 		cfg.only[w] = true
 	}
 	if cfg.segment == 0 {
-		cfg.segment = 200 * time.Millisecond
+		cfg.segment = 100 * time.Millisecond
 		if cfg.short {
 			cfg.segment = 30 * time.Millisecond
 		}
 	}
 	if cfg.rounds == 0 {
-		cfg.rounds = 5
+		cfg.rounds = 10
 		if cfg.short {
 			cfg.rounds = 3
 		}
@@ -199,6 +199,11 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	defer sessOff.close()
+	sessAPOff, err := newSession(sysSessionAPOff, base, pool, redissession.Options{KeyPrefix: prefix, AutoPipeline: true, Idempotency: -1})
+	if err != nil {
+		return err
+	}
+	defer sessAPOff.close()
 	rawAP, err := newRaw(base, pool, prefix, true)
 	if err != nil {
 		return err
@@ -237,6 +242,9 @@ func run(ctx context.Context, cfg config) error {
 				systems = append(systems, sessOff)
 			}
 			if n == maxSessions {
+				if wl.batch > 0 {
+					systems = append(systems, sessAPOff)
+				}
 				systems = append(systems, rawAP, rue)
 			}
 			t0 := time.Now()

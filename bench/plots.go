@@ -16,15 +16,16 @@ import (
 
 // Each system keeps its colour in every chart.
 var systemColors = map[string]color.Color{
-	sysRaw:        color.RGBA{R: 0x44, G: 0x44, B: 0x44, A: 0xff},
-	sysSession:    color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
-	sysSessionAP:  color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
-	sysSessionOff: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
-	sysRawAP:      color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
-	sysRueidis:    color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
+	sysRaw:          color.RGBA{R: 0x44, G: 0x44, B: 0x44, A: 0xff},
+	sysSession:      color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+	sysSessionAP:    color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	sysSessionOff:   color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
+	sysRawAP:        color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
+	sysSessionAPOff: color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
+	sysRueidis:      color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
 }
 
-var systemOrder = []string{sysRaw, sysSession, sysSessionOff, sysSessionAP, sysRawAP, sysRueidis}
+var systemOrder = []string{sysRaw, sysSession, sysSessionOff, sysSessionAP, sysSessionAPOff, sysRawAP, sysRueidis}
 
 // writePlots writes throughput.png, latency.png and sweep.png to dir.
 func writePlots(rep report, dir string) ([]string, error) {

@@ -17,12 +17,13 @@ import (
 
 // The systems: each does the same work a different way.
 const (
-	sysRaw        = "raw"              // go-redis, one command per operation, no pipelining: the baseline
-	sysSession    = "session"          // the library, default options
-	sysSessionAP  = "session+autopipe" // the library with redissession.Options.AutoPipeline
-	sysSessionOff = "session-noidem"   // the library with Idempotency: -1 (plain RPUSH adds)
-	sysRawAP      = "raw+autopipe"     // go-redis's auto-pipeliner, minimal commands
-	sysRueidis    = "rueidis"          // rueidis (auto-pipelining by default), minimal commands
+	sysRaw          = "raw"                     // go-redis, one command per operation, no pipelining: the baseline
+	sysSession      = "session"                 // the library, default options
+	sysSessionAP    = "session+autopipe"        // the library with redissession.Options.AutoPipeline
+	sysSessionOff   = "session-noidem"          // the library with Idempotency: -1 (plain RPUSH adds)
+	sysSessionAPOff = "session+autopipe-noidem" // AutoPipeline and Idempotency: -1
+	sysRawAP        = "raw+autopipe"            // go-redis's auto-pipeliner, minimal commands
+	sysRueidis      = "rueidis"                 // rueidis (auto-pipelining by default), minimal commands
 )
 
 // opFunc does one operation of a workload on worker w's session. It reports
@@ -74,7 +75,9 @@ func newRaw(base *redis.Options, poolSize int, prefix string, auto bool) (*syste
 	var cmd redis.Cmdable = client
 	if auto {
 		s.name = sysRawAP
-		ap, err := client.AutoPipeline()
+		// The options redissession uses (autoPipeOptions there), so that the
+		// two differ only by the library's own work.
+		ap, err := client.AutoPipelineWithOptions(&redis.AutoPipelineOptions{MaxBatchSize: 64, MaxConcurrentBatches: 4, Unordered: true})
 		if err != nil {
 			client.Close()
 			return nil, err
