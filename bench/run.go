@@ -58,7 +58,8 @@ type result struct {
 	P999       float64          `json:"p999_us"`
 	CmdsPerOp  float64          `json:"commands_per_op"`
 	TripsPerOp float64          `json:"round_trips_per_op"`
-	Commands   map[string]int64 `json:"commands"` // INFO commandstats calls during the timed runs
+	Commands   map[string]int64 `json:"commands"`    // INFO commandstats calls during CountedOps operations
+	CountedOps int64            `json:"counted_ops"` // the operations Commands and round trips were counted over
 	Refills    int64            `json:"refills,omitempty"`
 }
 
@@ -130,6 +131,7 @@ type entry struct {
 
 	hist    histogram
 	ops     int64
+	counted int64 // the operations during which cmds and writes were counted
 	elapsed time.Duration
 	writes  int64
 	cmds    map[string]int64
@@ -230,7 +232,11 @@ func (r *runner) interleave(ctx context.Context, wl workload, n int, entries []*
 			return fmt.Errorf("%s %s (%d sessions): %w", e.sys.name, wl.name, n, err)
 		}
 	}
-	for round := range r.rounds {
+	rounds := r.rounds
+	if n == 1 {
+		rounds = 1 // for the counts; the figures come from alternate below
+	}
+	for round := range rounds {
 		for k := range entries {
 			e := entries[(k+round)%len(entries)]
 			before, err := commandStats(ctx, r.admin)
@@ -254,6 +260,7 @@ func (r *runner) interleave(ctx context.Context, wl workload, n int, entries []*
 					e.cmds[name] += c
 				}
 			}
+			e.counted += ops
 			e.ops += ops
 			e.elapsed += elapsed
 			e.refills += refills
@@ -262,7 +269,45 @@ func (r *runner) interleave(ctx context.Context, wl workload, n int, entries []*
 			}
 		}
 	}
+	if n == 1 {
+		return r.alternate(ctx, wl, entries)
+	}
 	return nil
+}
+
+// alternate times entries of one session one operation after the other, in
+// turn, for as long as interleave's rounds would have taken: with one caller,
+// the machine's state changes faster than a round (which CPU the goroutine and
+// the server run on, whether the other CPU sleeps), and only alternating
+// operations puts every system under the same conditions. Each entry's time
+// is the sum of its operations' latencies.
+func (r *runner) alternate(ctx context.Context, wl workload, entries []*entry) error {
+	for _, e := range entries {
+		e.ops, e.elapsed, e.hist = 0, 0, histogram{}
+	}
+	deadline := time.Now().Add(time.Duration(r.rounds*len(entries)) * r.seg)
+	for i := 0; ; i++ {
+		if i%64 == 0 && time.Now().After(deadline) {
+			return nil
+		}
+		for k := range entries {
+			e := entries[(k+i)%len(entries)]
+			t0 := time.Now()
+			ok, err := e.op(ctx, 0)
+			lat := time.Since(t0)
+			if err != nil {
+				return fmt.Errorf("%s %s (1 session): %w", e.sys.name, wl.name, err)
+			}
+			if !ok {
+				e.refill(0)
+				e.refills++
+				continue
+			}
+			e.hist.record(lat)
+			e.ops++
+			e.elapsed += lat
+		}
+	}
 }
 
 // results turns entries of one cell into results, with their ratios to the
@@ -274,14 +319,14 @@ func results(wl workload, n int, entries []*entry) []result {
 		for _, c := range e.cmds {
 			cmds += c
 		}
-		ops := float64(max(e.ops, 1))
+		ops := float64(max(e.counted, 1))
 		out[i] = result{
 			Workload: wl.name, Sessions: n, Length: e.length, System: e.sys.name,
 			Ops: e.ops, Seconds: e.elapsed.Seconds(), OpsPerSec: float64(e.ops) / e.elapsed.Seconds(),
 			P50: us(e.hist.quantile(0.50)), P90: us(e.hist.quantile(0.90)),
 			P99: us(e.hist.quantile(0.99)), P999: us(e.hist.quantile(0.999)),
 			CmdsPerOp: float64(cmds) / ops, TripsPerOp: float64(e.writes) / ops,
-			Commands: e.cmds, Refills: e.refills,
+			Commands: e.cmds, CountedOps: e.counted, Refills: e.refills,
 		}
 	}
 	for i := range out {
@@ -351,7 +396,7 @@ func describeCommands(r result) string {
 		if i > 0 {
 			b.WriteString(" ")
 		}
-		fmt.Fprintf(&b, "%s×%.2g", strings.ToUpper(name), float64(r.Commands[name])/float64(max(r.Ops, 1)))
+		fmt.Fprintf(&b, "%s×%.2g", strings.ToUpper(name), float64(r.Commands[name])/float64(max(r.CountedOps, 1)))
 	}
 	return b.String()
 }
