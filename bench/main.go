@@ -51,7 +51,7 @@ type config struct {
 func main() {
 	var cfg config
 	var sessions, lengths, only string
-	flag.StringVar(&cfg.url, "url", "", "a Redis server to use (a single node, redis://host:port/db); default: start a redis-server on a free loopback port")
+	flag.StringVar(&cfg.url, "url", "", "a Redis server to use (a single node, redis://host:port/db; its other clients' commands count in the commands per operation); default: start a redis-server on a free loopback port")
 	flag.StringVar(&cfg.bin, "redis-server", "redis-server", "the redis-server to start when -url is not given")
 	flag.StringVar(&cfg.out, "out", "bench/out", "directory for results.md, results.json and the PNG charts")
 	flag.BoolVar(&cfg.short, "short", false, "shorter timed runs (about 20 s in all): for a quick look, not for the figures")

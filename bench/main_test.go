@@ -66,7 +66,9 @@ func TestRun(t *testing.T) {
 				if r.Workload == wlAdd1 && strings.HasPrefix(r.System, "session") && !strings.HasSuffix(r.System, "noidem") {
 					want = 3
 				}
-				if r.CmdsPerOp < want*0.9 || r.CmdsPerOp > want*1.1 {
+				// On the shared test server (url) other tests' commands count
+				// too: commands are only checked on the program's own server.
+				if tc.cfg.url == "" && (r.CmdsPerOp < want*0.9 || r.CmdsPerOp > want*1.1) {
 					t.Errorf("%s %s at %d: %.2f commands per operation (%v), want %v", r.Workload, r.System, r.Sessions, r.CmdsPerOp, r.Commands, want)
 				}
 				if !strings.Contains(r.System, "autopipe") && r.System != sysRueidis && (r.TripsPerOp < 0.9 || r.TripsPerOp > 1.1) {
