@@ -30,6 +30,14 @@ type workload struct {
 	fill  int // items in each session before the work starts
 }
 
+// start is the LRANGE start index of the workload's read: -limit, or 0 for all.
+func (wl workload) start() int64 {
+	if wl.limit > 0 {
+		return -int64(wl.limit)
+	}
+	return 0
+}
+
 var workloads = []workload{
 	{name: wlAdd1, title: "AddItems, 1 item", batch: 1},
 	{name: wlAdd10, title: "AddItems, 10 items", batch: 10},
@@ -107,10 +115,7 @@ func (r *runner) fill(ctx context.Context, ids []string, n int) error {
 
 // drop unlinks the sessions' lists.
 func (r *runner) drop(ctx context.Context, ids []string) error {
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = r.prefix + ":" + id
-	}
+	keys := keysOf(r.prefix, ids)
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
 		if err := r.admin.Unlink(ctx, keys[:n]...).Err(); err != nil {

@@ -86,10 +86,7 @@ func newRaw(base *redis.Options, poolSize int, prefix string, auto bool) (*syste
 	}
 	s.close = func() { client.Close() }
 	s.op = func(wl workload, ids []string) (opFunc, error) {
-		keys := make([]string, len(ids))
-		for i, id := range ids {
-			keys[i] = prefix + ":" + id
-		}
+		keys := keysOf(prefix, ids)
 		switch wl.name {
 		case wlAdd1, wlAdd10:
 			args := make([]any, wl.batch)
@@ -100,10 +97,7 @@ func newRaw(base *redis.Options, poolSize int, prefix string, auto bool) (*syste
 				return true, cmd.RPush(ctx, keys[w], args...).Err()
 			}, nil
 		case wlGet10, wlGetAll:
-			start := int64(0)
-			if wl.limit > 0 {
-				start = -int64(wl.limit)
-			}
+			start := wl.start()
 			return func(ctx context.Context, w int) (bool, error) {
 				v, err := cmd.LRange(ctx, keys[w], start, -1).Result()
 				return true, wantLen(err, len(v), wl.want)
@@ -188,10 +182,7 @@ func newRueidis(base *redis.Options, prefix string) (*system, error) {
 	}
 	s.close = client.Close
 	s.op = func(wl workload, ids []string) (opFunc, error) {
-		keys := make([]string, len(ids))
-		for i, id := range ids {
-			keys[i] = prefix + ":" + id
-		}
+		keys := keysOf(prefix, ids)
 		switch wl.name {
 		case wlAdd1, wlAdd10:
 			vals := make([]string, wl.batch)
@@ -202,10 +193,7 @@ func newRueidis(base *redis.Options, prefix string) (*system, error) {
 				return true, client.Do(ctx, client.B().Rpush().Key(keys[w]).Element(vals...).Build()).Error()
 			}, nil
 		case wlGet10, wlGetAll:
-			start := int64(0)
-			if wl.limit > 0 {
-				start = -int64(wl.limit)
-			}
+			start := wl.start()
 			return func(ctx context.Context, w int) (bool, error) {
 				v, err := client.Do(ctx, client.B().Lrange().Key(keys[w]).Start(start).Stop(-1).Build()).AsStrSlice()
 				return true, wantLen(err, len(v), wl.want)
@@ -231,4 +219,13 @@ func wantLen(err error, got, want int) error {
 		return fmt.Errorf("read %d items, want %d", got, want)
 	}
 	return err
+}
+
+// keysOf is the Redis key of each session: the library's "{prefix}:{id}".
+func keysOf(prefix string, ids []string) []string {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = prefix + ":" + id
+	}
+	return keys
 }

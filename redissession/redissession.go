@@ -195,10 +195,14 @@ func (b *Backend) KeyPrefix() string { return b.prefix }
 // caller's goroutine all the same, but the closure given to it would still be
 // allocated (it escapes to the worker), once on every call.
 
+// inline reports whether a call with ctx runs its command on the caller's
+// goroutine: when the Backend does not watch contexts, or ctx cannot end.
+func (b *Backend) inline(ctx context.Context) bool { return !b.watch || ctx.Done() == nil }
+
 // Items implements agentsession.Backend with LRANGE.
 func (b *Backend) Items(ctx context.Context, id string, limit int) ([][]byte, error) {
 	key := b.Key(id)
-	if !b.watch || ctx.Done() == nil {
+	if b.inline(ctx) {
 		return b.lrange(ctx, key, limit)
 	}
 	return await(ctx, true, func() ([][]byte, error) { return b.lrange(ctx, key, limit) })
@@ -213,7 +217,7 @@ func (b *Backend) lrange(ctx context.Context, key string, limit int) ([][]byte, 
 // session exists, in one script.
 func (b *Backend) ItemsRefresh(ctx context.Context, id string, limit int, ttl time.Duration) ([][]byte, error) {
 	key := b.Key(id)
-	if !b.watch || ctx.Done() == nil {
+	if b.inline(ctx) {
 		return b.readRefresh(ctx, key, limit, ttl)
 	}
 	return await(ctx, true, func() ([][]byte, error) { return b.readRefresh(ctx, key, limit, ttl) })
@@ -246,7 +250,7 @@ func (b *Backend) Append(ctx context.Context, id string, items [][]byte, ttl tim
 	for i := range items {
 		args = append(args, (*itemArg)(&items[i]))
 	}
-	if !b.watch || ctx.Done() == nil {
+	if b.inline(ctx) {
 		return b.push(ctx, plain, keys, args)
 	}
 	_, err := await(ctx, true, func() (struct{}, error) { return struct{}{}, b.push(ctx, plain, keys, args) })
@@ -348,7 +352,7 @@ func tokenKey(key string) string {
 // Pop implements agentsession.Backend with RPOP.
 func (b *Backend) Pop(ctx context.Context, id string) ([]byte, error) {
 	key := b.Key(id)
-	if !b.watch || ctx.Done() == nil {
+	if b.inline(ctx) {
 		return b.rpop(ctx, key)
 	}
 	return await(ctx, true, func() ([]byte, error) { return b.rpop(ctx, key) })
@@ -365,7 +369,7 @@ func (b *Backend) rpop(ctx context.Context, key string) ([]byte, error) {
 // Clear implements agentsession.Backend with UNLINK.
 func (b *Backend) Clear(ctx context.Context, id string) error {
 	key := b.Key(id)
-	if !b.watch || ctx.Done() == nil {
+	if b.inline(ctx) {
 		return b.unlink(ctx, key)
 	}
 	_, err := await(ctx, true, func() (struct{}, error) { return struct{}{}, b.unlink(ctx, key) })
